@@ -286,10 +286,19 @@ PP_EXPORT enum pp_esp_sa_state pp_esp_sa_tick(struct pp_esp_sa *sa,
 /* ---------------------------------------------------------------------- */
 
 /*
- * Outbound, in place. Each packet holds a complete IP packet (IPv4 or IPv6,
- * either family in tunnel mode; the SA's outer family in transport mode).
- * On success the packet holds the ESP packet: a complete outer IP packet, or
- * from the SPI on with PP_ESP_SA_F_NO_OUTER. Needs pp_esp_sa_headroom() and
+ * Outbound, in place. Packet shapes (in -> out):
+ *
+ *   tunnel               inner IPv4/IPv6 packet -> outer IP [UDP] ESP
+ *   tunnel + NO_OUTER    inner IPv4/IPv6 packet -> ESP (from the SPI on; no
+ *                        UDP header even with UDP_ENCAP: the socket adds it)
+ *   transport            IPv4/IPv6 packet -> the same IP header [UDP] ESP
+ *                        (IPv6: ESP follows the fixed 40-byte header, any
+ *                        extension headers travel encrypted)
+ *   transport + NO_OUTER upper-layer payload, pkt->meta = its next header
+ *                        (0..255) -> ESP
+ *
+ * where ESP = SPI, sequence number, IV, encrypted payload and trailer, ICV.
+ * Needs pp_esp_sa_headroom() and
  * pp_esp_sa_tailroom() bytes of room. At most PP_BURST_MAX packets.
  *
  * Returns the number of packets with status PP_ESP_OK. A failed packet is
@@ -301,9 +310,13 @@ PP_EXPORT unsigned int pp_esp_outbound(struct pp_esp_sa *sa,
 
 /*
  * Inbound, in place. Each packet holds what pp_esp_outbound() produces for
- * the peer's SA. On success: tunnel mode leaves the inner IP packet;
- * transport mode leaves the reassembled IP packet (outer header with the
- * next header as protocol). pkt->meta is set to the next header value.
+ * the peer's SA (the same shapes, reversed). On success: tunnel mode leaves
+ * the inner IP packet (TFC padding stripped); transport mode leaves the
+ * reassembled IP packet (outer header with the next header as protocol);
+ * transport + NO_OUTER leaves the decrypted upper-layer payload.
+ * pkt->meta is set to the next header value. Checks run in RFC 4303 §3.4
+ * order: outer header, SPI, anti-replay pre-check, ICV (constant time),
+ * window update, decryption, padding, next header, inner packet, selectors.
  * A failed packet has not been decrypted in place, or has been wiped: no
  * plaintext of a failed packet is left in its buffer.
  */
