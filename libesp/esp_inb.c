@@ -10,7 +10,8 @@
  *   2. outer header unless NO_OUTER: IPv4 (IHL >= 5, total length >= IHL
  *      and <= pkt->len, trimmed to it; fragments refused) or IPv6 (payload
  *      length <= pkt->len, trimmed; hop-by-hop/routing/destination options
- *      headers skipped, at most 8; a fragment header is refused), then
+ *      and atomic fragment headers skipped, at most 8; a real fragment is
+ *      refused), then
  *      protocol 50, or 17 with UDP_ENCAP [MALFORMED]; UDP length checked
  *      and trimmed [MALFORMED], destination port = encap_dport [SPI]; the
  *      UDP checksum is not verified (RFC 3948 §2.1; the ICV covers the
@@ -54,7 +55,6 @@
 
 #include "esp_int.h"
 
-#define V6_EXT_MAX 8 /* extension headers walked before giving up */
 
 struct outer {
 	uint32_t len;	/* packet length after trimming */
@@ -104,11 +104,20 @@ static int parse_outer(const uint8_t *d, uint32_t len, struct outer *o)
 
 			if (nh != PP_IPPROTO_HOPOPTS &&
 			    nh != PP_IPPROTO_ROUTING &&
-			    nh != PP_IPPROTO_DSTOPTS)
+			    nh != PP_IPPROTO_DSTOPTS &&
+			    nh != PP_IPPROTO_FRAGMENT)
 				break;
-			if (off + 2 > tot)
+			if (off + 8 > tot)
 				return -EINVAL;
-			hl = ((uint32_t)d[off + 1] + 1u) * 8u;
+			if (nh == PP_IPPROTO_FRAGMENT) {
+				/* only an atomic fragment (RFC 8200 §4.5):
+				 * real fragments must be reassembled first */
+				if ((ld16(d + off + 2) & 0xfff9u) != 0)
+					return -EINVAL;
+				hl = 8;
+			} else {
+				hl = ((uint32_t)d[off + 1] + 1u) * 8u;
+			}
 			if (off + hl > tot)
 				return -EINVAL;
 			nh = d[off];

@@ -15,6 +15,9 @@
 #include <parapass/pp_esp_wire.h>
 
 #include "esp_crypto.h"
+
+/* IPv6 extension headers walked before a packet is refused. */
+#define V6_EXT_MAX 8
 #include "esp_replay.h"
 
 #define ESP_SA_MAGIC 0x45535041u /* "ESPA": set by init, cleared by fini */

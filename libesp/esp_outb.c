@@ -35,9 +35,11 @@
  *   - Input IP packets are validated (version, IHL, total/payload length
  *     <= pkt->len) and trimmed to their stated length; transport mode
  *     refuses IPv4 fragments (ESP transport applies to whole datagrams).
- *   - Transport IPv6: ESP is inserted right after the fixed 40-byte header
- *     (its next header becomes 50, or 17 with UDP_ENCAP); any extension
- *     headers travel encrypted as part of the payload. The IPv4 header
+ *   - Transport IPv6: ESP is inserted after the hop-by-hop, routing and
+ *     atomic fragment headers (and destination options before a routing
+ *     header), RFC 4303 §3.1.1; the next-header byte before it becomes 50
+ *     (17 with UDP_ENCAP); later extension headers travel encrypted. Real
+ *     fragments are refused. The IPv4 header
  *     (with options) keeps its fields except protocol, total length and
  *     checksum. The IP header is moved back into the headroom by the size
  *     of [udp] esp iv; the payload itself never moves.
@@ -131,6 +133,54 @@ static uint16_t udp6_csum(const uint8_t *ip6, const uint8_t *udp,
 	return c == 0 ? 0xffff : c;
 }
 
+/*
+ * IPv6 transport mode (RFC 4303 §3.1.1): ESP goes after the hop-by-hop,
+ * routing and (atomic) fragment headers, and after destination options
+ * that precede a routing header; later destination options travel
+ * encrypted. Sets *hlen to the bytes kept in front of ESP and *nh_off to
+ * the offset of the next-header byte that will name ESP. A non-atomic
+ * fragment anywhere in the chain is refused (transport mode applies to
+ * whole datagrams, RFC 4303 §3.3), as is a chain longer than V6_EXT_MAX
+ * headers or one that runs past the packet.
+ */
+static int v6_transport_split(const uint8_t *d, uint32_t len, uint32_t *hlen,
+			      uint32_t *nh_off)
+{
+	uint32_t off = PP_IPV6_HDR_LEN, cur_nh_off = PP_IPV6_OFF_NEXT_HDR;
+	uint8_t nh = d[PP_IPV6_OFF_NEXT_HDR];
+
+	*hlen = PP_IPV6_HDR_LEN;
+	*nh_off = PP_IPV6_OFF_NEXT_HDR;
+	for (unsigned int i = 0; i <= V6_EXT_MAX; i++) {
+		uint32_t ext_len;
+
+		if (nh != PP_IPPROTO_HOPOPTS && nh != PP_IPPROTO_ROUTING &&
+		    nh != PP_IPPROTO_FRAGMENT && nh != PP_IPPROTO_DSTOPTS)
+			return 0;
+		if (i == V6_EXT_MAX || (nh == PP_IPPROTO_HOPOPTS && i != 0) ||
+		    len < off || len - off < 8)
+			return -1;
+		if (nh == PP_IPPROTO_FRAGMENT) {
+			/* offset (13 bits) and M must both be zero */
+			if ((ld16(d + off + 2) & 0xfff9u) != 0)
+				return -1;
+			ext_len = 8;
+		} else {
+			ext_len = ((uint32_t)d[off + 1] + 1u) * 8u;
+		}
+		if (len - off < ext_len)
+			return -1;
+		cur_nh_off = off;
+		if (nh != PP_IPPROTO_DSTOPTS) {
+			*hlen = off + ext_len;
+			*nh_off = cur_nh_off;
+		}
+		nh = d[off];
+		off += ext_len;
+	}
+	return -1;
+}
+
 static int outb_one(struct pp_esp_sa *sa, struct pp_pkt *p,
 		    const uint8_t *rand_iv, uint32_t *pay_bytes)
 {
@@ -138,6 +188,7 @@ static int outb_one(struct pp_esp_sa *sa, struct pp_pkt *p,
 	uint8_t *d, *base, *esp, *enc, *icv, *tail;
 	uint32_t len, hlen = 0, pay_len, nh, tfc = 0, pad, enc_len;
 	uint32_t front, shift, trail, out_len, align = c->align;
+	uint32_t nh_off = PP_IPV6_OFF_NEXT_HDR;
 	uint64_t seq;
 	uint8_t inner0 = 0, inner1 = 0, inner_df = 0;
 
@@ -178,7 +229,10 @@ static int outb_one(struct pp_esp_sa *sa, struct pp_pkt *p,
 					return PP_ESP_ERR_MALFORMED;
 				nh = d[PP_IPV4_OFF_PROTO];
 			} else {
-				nh = d[PP_IPV6_OFF_NEXT_HDR];
+				if (v6_transport_split(d, len, &hlen,
+						       &nh_off) != 0)
+					return PP_ESP_ERR_MALFORMED;
+				nh = d[nh_off];
 			}
 			pay_len = len - hlen;
 		}
@@ -344,9 +398,8 @@ static int outb_one(struct pp_esp_sa *sa, struct pp_pkt *p,
 				st16(base + PP_IPV4_OFF_CSUM,
 				     csum_fold(csum_add(0, base, hlen)));
 			} else {
-				base[PP_IPV6_OFF_NEXT_HDR] =
-					sa->udp ? PP_IPPROTO_UDP :
-						  PP_IPPROTO_ESP;
+				base[nh_off] = sa->udp ? PP_IPPROTO_UDP :
+							 PP_IPPROTO_ESP;
 				st16(base + PP_IPV6_OFF_PAYLOAD_LEN,
 				     (uint16_t)(out_len - PP_IPV6_HDR_LEN));
 			}

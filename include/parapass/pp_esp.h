@@ -292,8 +292,9 @@ PP_EXPORT enum pp_esp_sa_state pp_esp_sa_tick(struct pp_esp_sa *sa,
  *   tunnel + NO_OUTER    inner IPv4/IPv6 packet -> ESP (from the SPI on; no
  *                        UDP header even with UDP_ENCAP: the socket adds it)
  *   transport            IPv4/IPv6 packet -> the same IP header [UDP] ESP
- *                        (IPv6: ESP follows the fixed 40-byte header, any
- *                        extension headers travel encrypted)
+ *                        (IPv6: ESP follows hop-by-hop, routing and atomic
+ *                        fragment headers, RFC 4303 §3.1.1; fragments of a
+ *                        datagram are refused in either family)
  *   transport + NO_OUTER upper-layer payload, pkt->meta = its next header
  *                        (0..255) -> ESP
  *
