@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
   build-essential clang llvm lld meson ninja-build pkg-config
   libssl-dev libcmocka-dev libpcap-dev libinih-dev
-  tshark valgrind python3
+  tshark valgrind python3 qemu-system-x86
 )
 # Extra packages for the hardware bench and the labs, added by later work.
 if [ -n "${PP_EXTRA_PKGS:-}" ]; then
