@@ -9,6 +9,8 @@
 set -u
 fuzzer=$1 seedgen=$2 dict=$3 work=$4 secs=$5
 MIN_RUNS=${FUZZ_MIN_RUNS:-1000}
+# A UBSan finding is a failure, not a warning.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 mkdir -p "$work/corpus" || exit 1
 rm -rf "$work/seeds" "$work/artifacts"
