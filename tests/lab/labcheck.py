@@ -33,6 +33,9 @@ import time
 RESULT_RE = re.compile(r"LAB-RESULT (\S+) (PASS|FAIL|SKIP)\b ?(.*)")
 STAGE_RE = re.compile(r"LAB-STAGE (\S+)(.*)")
 STAMP_RE = re.compile(r"^\[\s*([0-9.]+)\] ?(.*)$")
+# L1 kernel messages that mean it will not finish (not L2's, which are
+# prefixed "L2| "): a panic, or a soft lockup of 50 s and more.
+HANG_RE = re.compile(r"Kernel panic|soft lockup - CPU#\d+ stuck for (\d+)s")
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -78,9 +81,10 @@ def monitor(sock_path, commands):
 
 def cmd_stamp(log, tag, silence="0", sock=""):
     """Copies the console to LOG with host time stamps. With SILENCE > 0:
-    if the console stays silent that long, the guest is presumed hung: the
-    vCPU state is saved next to LOG (hang-state.txt) through the monitor
-    SOCK and QEMU is told to quit."""
+    if the console stays silent that long, or L1 reports a panic or a soft
+    lockup of 50 s or more, the guest is presumed hung: the vCPU state is
+    saved next to LOG (hang-state.txt) through the monitor SOCK and QEMU is
+    told to quit."""
     silence = float(silence)
     t0 = time.monotonic()
     fd = sys.stdin.fileno()
@@ -96,6 +100,19 @@ def cmd_stamp(log, tag, silence="0", sock=""):
                 i = line.find("LAB-")
                 sys.stdout.write("  [%s %6.1fs] %s\n" % (tag, t, line[i:]))
                 sys.stdout.flush()
+            return line
+
+        def stop(why):
+            # Save the vCPU state, then end QEMU; no second stop.
+            nonlocal silence
+            emit(("LAB-HOST %s: guest presumed hung; vCPU state in "
+                  "hang-state.txt, stopping QEMU" % why).encode())
+            state = monitor(sock, ["info status", "info cpus", "info registers -a",
+                                   "info pic", "info irq"])
+            with open(os.path.join(os.path.dirname(log), "hang-state.txt"), "w") as f:
+                f.write(state + "\n")
+            monitor(sock, ["quit"])
+            silence = 0
 
         while True:
             wait = None
@@ -103,15 +120,7 @@ def cmd_stamp(log, tag, silence="0", sock=""):
                 wait = max(0.0, last + silence - time.monotonic())
             r, _, _ = select.select([fd], [], [], wait)
             if not r:
-                emit(b"LAB-HOST console silent for %ds: guest presumed hung; "
-                     b"vCPU state in hang-state.txt, stopping QEMU" % int(silence))
-                state = monitor(sock, ["info status", "info cpus", "info registers -a",
-                                       "info pic", "info irq"])
-                path = os.path.join(os.path.dirname(log), "hang-state.txt")
-                with open(path, "w") as f:
-                    f.write(state + "\n")
-                monitor(sock, ["quit"])
-                silence = 0
+                stop("console silent for %ds" % int(silence))
                 continue
             d = os.read(fd, 65536)
             if not d:
@@ -120,7 +129,11 @@ def cmd_stamp(log, tag, silence="0", sock=""):
             pending += d
             while b"\n" in pending:
                 raw, pending = pending.split(b"\n", 1)
-                emit(raw)
+                line = emit(raw)
+                if silence > 0 and not line.startswith("L2|"):
+                    m = HANG_RE.search(line)
+                    if m and (m.group(1) is None or int(m.group(1)) >= 50):
+                        stop("L1 reports '%s'" % m.group(0))
         if pending:
             emit(pending)
     return 0
