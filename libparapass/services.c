@@ -303,6 +303,23 @@ static bool sync_ok(struct pp_dev *dev, const struct pp_dma_buf *buf,
 	return len != 0;
 }
 
+/*
+ * Record a DMA sync with the buffer content of the range: for sync_for_cpu
+ * it is what the device wrote (replay restores it from here), for
+ * sync_for_device what the device will read (replay checks it).
+ */
+static void trace_sync(struct pp_dev *dev, enum pp_tk kind,
+		       const struct pp_dma_buf *buf, size_t off, size_t len)
+{
+	struct pp_sbuf *e = pp_tr_begin(dev->tr, kind);
+
+	pp_tev_x(e, "iova", buf->iova);
+	pp_tev_u(e, "off", off);
+	pp_tev_u(e, "len", len);
+	pp_tev_hex(e, "data", (const uint8_t *)buf->cpu + off, len);
+	pp_tr_end(dev->tr, kind);
+}
+
 PP_EXPORT void pp_dma_sync_for_cpu(struct pp_dev *dev,
 				   const struct pp_dma_buf *buf, size_t off,
 				   size_t len)
@@ -311,16 +328,8 @@ PP_EXPORT void pp_dma_sync_for_cpu(struct pp_dev *dev,
 		return;
 	if (dev->plat->dma_sync_for_cpu != NULL)
 		dev->plat->dma_sync_for_cpu(dev->plat_opaque, buf, off, len);
-	if (dev->tr != NULL) {
-		struct pp_sbuf *e = pp_tr_begin(dev->tr, PP_TK_SYNC_CPU);
-
-		pp_tev_x(e, "iova", buf->iova);
-		pp_tev_u(e, "off", off);
-		pp_tev_u(e, "len", len);
-		/* What the device wrote: replay restores it from here. */
-		pp_tev_hex(e, "data", (const uint8_t *)buf->cpu + off, len);
-		pp_tr_end(dev->tr, PP_TK_SYNC_CPU);
-	}
+	if (dev->tr != NULL)
+		trace_sync(dev, PP_TK_SYNC_CPU, buf, off, len);
 }
 
 PP_EXPORT void pp_dma_sync_for_device(struct pp_dev *dev,
@@ -331,15 +340,8 @@ PP_EXPORT void pp_dma_sync_for_device(struct pp_dev *dev,
 		return;
 	if (dev->plat->dma_sync_for_device != NULL)
 		dev->plat->dma_sync_for_device(dev->plat_opaque, buf, off, len);
-	if (dev->tr != NULL) {
-		struct pp_sbuf *e = pp_tr_begin(dev->tr, PP_TK_SYNC_DEV);
-
-		pp_tev_x(e, "iova", buf->iova);
-		pp_tev_u(e, "off", off);
-		pp_tev_u(e, "len", len);
-		pp_tev_hex(e, "data", (const uint8_t *)buf->cpu + off, len);
-		pp_tr_end(dev->tr, PP_TK_SYNC_DEV);
-	}
+	if (dev->tr != NULL)
+		trace_sync(dev, PP_TK_SYNC_DEV, buf, off, len);
 }
 
 /* ---------------------------------------------------------------------- */
