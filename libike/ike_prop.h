@@ -31,6 +31,22 @@
  * KE is optional (PFS) and ESN defaults to "no ESN". Only algorithms that
  * ike_crypto/libesp implement are accepted. Returns 0 or -EINVAL with a
  * message naming the offending token in @err.
+ *
+ * "default" (may be combined with other proposals, e.g. "aes256-sha256-
+ * modp2048,default") expands to two proposals, AEAD first:
+ *   IKE 1: AES_GCM_16_128, AES_GCM_16_256 / PRF SHA2-256, -384, -512 /
+ *          CURVE25519, ECP_256, ECP_384, MODP_2048
+ *   IKE 2: AES_CBC_128, AES_CBC_256 / HMAC_SHA2_256_128, _384_192,
+ *          _512_256 / same PRFs / same groups
+ *   ESP 1: AES_GCM_16_128, AES_GCM_16_256, CHACHA20_POLY1305 / NO_EXT_SEQ
+ *   ESP 2: AES_CBC_128, AES_CBC_256 / HMAC_SHA2_256_128, _384_192,
+ *          _512_256 / NO_EXT_SEQ
+ * Every one intersects strongSwan 5.9.8's own defaults (ipsec-facts
+ * §5.2). As in strongSwan, an integrity keyword in an IKE proposal also
+ * adds the matching PRF when no prfX is given, and is only used that way
+ * with an AEAD cipher; AEAD and non-AEAD ciphers in one proposal are
+ * refused (RFC 5282 §8). Keywords are case-insensitive; duplicates are
+ * ignored; NULL @str means "default".
  */
 int ike_prop_parse(const char *str, uint8_t protocol, struct ike_sa *out,
 		   char *err, size_t err_len);
@@ -49,6 +65,25 @@ int ike_prop_select(const struct ike_sa *ours, const struct ike_sa *theirs,
 		    struct ike_proposal *chosen, char *why, size_t why_len);
 
 /*
+ * ike_prop_select() with flags. IKE_PROP_SEL_NO_KE: Key Exchange
+ * transforms are ignored on both sides and @chosen gets none (the Child SA
+ * of IKE_AUTH, RFC 7296 §1.2: no KE payload there). Without it an ESP
+ * proposal of ours with KE transforms requires one of them (PFS; "KE NONE"
+ * in our list also accepts a peer proposal without KE), and an ESP list of
+ * ours without KE accepts a peer proposal with KE only if it includes
+ * NONE. A peer ESP proposal without an ESN transform is read as "no ESN".
+ * If an AEAD cipher is chosen the answer has no INTEG transform unless the
+ * peer sent INTEG NONE, which is then mirrored (RFC 5282 §8).
+ */
+#define IKE_PROP_SEL_NO_KE 0x1u
+int ike_prop_select_ex(const struct ike_sa *ours, const struct ike_sa *theirs,
+		       unsigned int flags, struct ike_proposal *chosen,
+		       char *why, size_t why_len);
+
+/* Remove every Key Exchange transform (the SAi2 of IKE_AUTH). */
+void ike_prop_strip_ke(struct ike_sa *list);
+
+/*
  * Initiator: a response's single proposal must be one transform per type
  * taken from the offered proposal of the same number. 0 or -EBADMSG.
  */
@@ -58,11 +93,13 @@ int ike_prop_check_response(const struct ike_sa *offered,
 
 /* Key exchange group of a chosen proposal (0 = none). */
 uint16_t ike_prop_dh_group(const struct ike_proposal *p);
-/* Groups our list offers, in order; returns count (used for
- * INVALID_KE_PAYLOAD: is the requested group one we allow?). */
+/* Does any proposal of @list offer @group? (INVALID_KE_PAYLOAD: is the
+ * requested group one we allow?) */
 bool ike_prop_has_group(const struct ike_sa *list, uint16_t group);
 /* Copy @list keeping only proposals with @group (initiator retry after
- * INVALID_KE_PAYLOAD), renumbered from 1. -ENOENT if none. */
+ * INVALID_KE_PAYLOAD), renumbered from 1; their other KE transforms are
+ * dropped so that the responder cannot pick another group again. @out
+ * may be @list. -ENOENT if none. */
 int ike_prop_filter_group(const struct ike_sa *list, uint16_t group,
 			  struct ike_sa *out);
 /* The negotiated suite of a chosen proposal (IKE: all four; ESP: prf 0). */
@@ -71,7 +108,8 @@ bool ike_prop_esn(const struct ike_proposal *p);
 /* Set the SPI of every proposal (4-byte ESP SPI or 8-byte IKE SPI on
  * rekey; spi_len 0 = none). */
 void ike_prop_set_spi(struct ike_sa *list, const uint8_t *spi, uint8_t len);
-/* "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE25519, ..." */
+/* "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE25519, ..."; always
+ * NUL-terminated (truncated to @len); returns the length written. */
 size_t ike_prop_format(const struct ike_sa *list, char *buf, size_t len);
 
 #endif

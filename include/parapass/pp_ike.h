@@ -32,6 +32,12 @@
  * bytes) arriving there is refused with -EPROTONOSUPPORT so that the
  * caller can hand it to libesp. pp_ike_output() datagrams include the
  * marker when it is needed.
+ *
+ * NAT keepalives (RFC 3948 §2.3): when NAT detection found us behind a
+ * NAT, the engine itself emits a one-byte 0xFF datagram on the NAT-T port
+ * whenever it sent nothing to the peer for 20 s (the caller sends it like
+ * any other pp_ike_output() datagram; it carries no non-ESP marker).
+ * Received keepalives are ignored.
  */
 #ifndef PARAPASS_PP_IKE_H
 #define PARAPASS_PP_IKE_H
@@ -171,6 +177,11 @@ struct pp_ike_conn {
 	uint16_t fragment_size; /* IKE datagram size limit; 0 = 1280 */
 	bool initial_contact;	/* send INITIAL_CONTACT on first IKE_AUTH */
 	bool esn;		/* offer/accept ESN for Child SAs */
+	/* Initiator: after the IKE SA died of a failed liveness check,
+	 * retransmission timeout or hard expiry, establish the connection
+	 * again (a fresh IKE SA, no state reused). Default on through
+	 * pp_ike_conn_defaults(). */
+	bool auto_reconnect;
 };
 
 /* Fill @c with the defaults documented above (name empty, PSK, tunnel). */
