@@ -166,7 +166,8 @@ struct pp_ike_conn {
 	uint32_t ike_rekey_s;	/* 14400 */
 	uint32_t child_rekey_s; /* 3600 */
 	uint32_t over_time_s;	/* 10% of the rekey time */
-	uint32_t rand_time_s;	/* over_time_s; tests set 0 */
+	uint32_t rand_time_s;	/* 360 (the child's default over_time);
+				 * 0 = no jitter (tests) */
 	uint64_t child_rekey_bytes, child_rekey_packets; /* 0 = none; for
 							  * libesp's soft limit */
 
@@ -292,7 +293,8 @@ enum pp_ike_event_type {
 				  * went down first */
 	PP_IKE_EV_CHILD_UP,	 /* new Child SA: install it */
 	PP_IKE_EV_CHILD_REKEYED, /* new Child SA replacing old_id: install
-				  * the new one, remove old_id */
+				  * the new one, remove old_id (no
+				  * CHILD_DOWN follows for old_id) */
 	PP_IKE_EV_CHILD_DOWN,	 /* remove it */
 	PP_IKE_EV_VIP,		 /* initiator: addresses from the CP payload */
 	PP_IKE_EV_PEER_MOVED,	 /* NAT mapping / port changed (outer

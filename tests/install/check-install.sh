@@ -23,8 +23,11 @@ C
   LD_LIBRARY_PATH="$dest$libdir" "$src.out" >/dev/null
   rm -f "$src" "$src.out"
 done
-# The esp library exports only pp_esp_* symbols.
-so=$(find "$dest" -name 'libpp_esp.so.*.*' | head -n1)
-bad=$(nm -D --defined-only "$so" | awk '$2=="T"{print $3}' | grep -v '^pp_esp_' || true)
-if [ -n "$bad" ]; then echo "unexpected exported symbols: $bad"; exit 1; fi
+# Each library exports only its own prefix (pp_esp_*, pp_ike_*).
+for lib in esp ike; do
+  so=$(find "$dest" -name "libpp_$lib.so.*.*" | head -n1)
+  [ -n "$so" ] || { echo "no libpp_$lib.so"; exit 1; }
+  bad=$(nm -D --defined-only "$so" | awk '$2=="T"{print $3}' | grep -v "^pp_${lib}_" || true)
+  if [ -n "$bad" ]; then echo "unexpected exported symbols in libpp_$lib: $bad"; exit 1; fi
+done
 echo "install check: $(ls "$pcdir" | tr '\n' ' ')"
