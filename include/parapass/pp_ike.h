@@ -388,8 +388,14 @@ PP_EXPORT int pp_ike_child_esp_params(const struct pp_ike_child *c,
 				      enum pp_esp_dir dir,
 				      struct pp_esp_sa_params *out);
 
-/* Split a selector's address range into at most @cap CIDR prefixes
- * (libesp selectors); returns how many, or -ENOSPC. */
+/*
+ * Split a selector's address range into at most @cap CIDR prefixes
+ * (libesp selectors); returns how many, or -ENOSPC. Each result covers
+ * one side only: @ts becomes the source side (address, sport range) when
+ * @local_is_src, else the destination side; the other side is "any". For
+ * an inbound SA use remote_ts with true and local_ts with false. OPAQUE
+ * ports become 0-65535 (libesp cannot express them).
+ */
 PP_EXPORT int pp_ike_ts_to_prefixes(const struct pp_ike_ts *ts,
 				    bool local_is_src,
 				    struct pp_esp_selector *out,
