@@ -8,6 +8,7 @@ PKGS=(
   build-essential clang llvm lld meson ninja-build pkg-config
   libssl-dev libcmocka-dev libpcap-dev libinih-dev
   tshark valgrind python3 qemu-system-x86
+  strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins libstrongswan-extra-plugins libstrongswan-standard-plugins iperf3 nftables iproute2 iputils-ping util-linux procps  # tests/interop
 )
 # Extra packages for the hardware bench and the labs, added by later work.
 if [ -n "${PP_EXTRA_PKGS:-}" ]; then
