@@ -1237,9 +1237,10 @@ static void natd_eval(struct pp_ike *e, struct eng_sa *sa,
 	sa->nat_remote = p1 && !src_ok;
 	sa->nat_local = p2 && !dst_ok;
 	if (sa->nat_remote || sa->nat_local)
-		eng_log(e, sa, PP_LOG_INFO, "NAT detected:%s%s",
-			sa->nat_local ? " we are behind a NAT" : "",
-			sa->nat_remote ? " peer is behind a NAT (or fakes "
+		eng_log(e, sa, PP_LOG_INFO, "NAT detected: %s%s%s",
+			sa->nat_local ? "we are behind a NAT" : "",
+			sa->nat_local && sa->nat_remote ? "; " : "",
+			sa->nat_remote ? "peer is behind a NAT (or fakes "
 					 "NAT-D)" : "");
 }
 
@@ -1363,8 +1364,17 @@ static int init_send(struct pp_ike *e, struct eng_sa *sa)
 	size_t len = 0;
 	int rc;
 
-	ike_dh_fini(&sa->dh);
-	rc = ike_dh_init(&sa->dh, sa->group);
+	/*
+	 * §2.6: a retry with a COOKIE carries the same payloads as the
+	 * first request, so the key pair (like Ni) is made once per group;
+	 * only INVALID_KE_PAYLOAD (§1.2), which changes sa->group, needs a
+	 * new one.
+	 */
+	rc = 0;
+	if (!sa->dh.pkey || sa->dh.group != sa->group) {
+		ike_dh_fini(&sa->dh);
+		rc = ike_dh_init(&sa->dh, sa->group);
+	}
 	if (!rc)
 		rc = ike_dh_ke_data(&sa->dh, ke, sizeof(ke));
 	if (rc) {
@@ -1514,6 +1524,20 @@ static void init_response(struct pp_ike *e, struct eng_sa *sa,
 	uint16_t err;
 
 	if (chain_notify(ch, PP_IKE_N_COOKIE, &n)) {
+		/*
+		 * A COOKIE equal to the one our request already carries
+		 * answers an earlier transmission (a retransmitted request
+		 * without it, or a duplicate): sending again would only
+		 * restart the exchange the responder may have answered.
+		 */
+		if (sa->cookie_len && n.len == sa->cookie_len &&
+		    !memcmp(n.data, sa->cookie, n.len)) {
+			drop(e, PP_IKE_DROP_COOKIE);
+			eng_log(e, sa, PP_LOG_INFO,
+				"duplicate COOKIE of %zu bytes (already "
+				"sent): ignored", n.len);
+			return;
+		}
 		if (n.len < PP_IKE_COOKIE_MIN || n.len > PP_IKE_COOKIE_MAX ||
 		    sa->cookie_tries >= ENG_COOKIE_RETRIES) {
 			drop(e, PP_IKE_DROP_COOKIE);
@@ -2995,6 +3019,20 @@ static void info_request(struct pp_ike *e, struct eng_sa *sa, uint32_t mid)
 		(void)sk_response(e, sa, PP_IKE_EXCH_INFORMATIONAL, mid,
 				  inner_empty, NULL);
 		eng_log(e, sa, PP_LOG_INFO, "IKE SA deleted by peer");
+		for (unsigned int i = 0; i < e->max_sas; i++) {
+			const struct eng_sa *o = e->sas[i];
+
+			if (o && o->coll_ike == sa->id &&
+			    o->req == RQ_REKEY_IKE && sa->state != S_REKEYED) {
+				/* §2.8.2: the peer's rekey lost to ours,
+				 * whose response is still on its way: keep
+				 * the children here until it arrives */
+				sa->state = S_REKEYED;
+				sa->expire_at = e->now + 30000;
+				sa->rekey_at = UINT64_MAX;
+				return;
+			}
+		}
 		sa_down(e, sa, sa->state == S_REKEYED ? PP_IKE_R_REKEYED
 						      : PP_IKE_R_PEER_DELETE);
 		return;
@@ -3342,17 +3380,16 @@ static void ccs_request_ike(struct pp_ike *e, struct eng_sa *sa, uint32_t mid,
 	(void)sk_response(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid, inner_ccs,
 			  &a);
 	OPENSSL_cleanse(&a, sizeof(a));
+	ike_rekey_finish(e, sa, nw);
 	if (sa->req == RQ_REKEY_IKE) {
-		/* §2.8.2: we are rekeying too; decided by the nonces when
-		 * our response arrives */
-		ike_redundant(e, sa, nw);
+		/* §2.8.2: we are rekeying too. The answered SA exists now
+		 * and stands unless our own exchange completes and wins
+		 * by the nonces (ccs_response()). */
 		sa->coll_ike = nw->id;
 		memcpy(sa->coll_ni, ni->data, ni->len);
 		sa->coll_ni_len = ni->len;
 		memcpy(sa->coll_nr, nr, sizeof(nr));
-		return;
 	}
-	ike_rekey_finish(e, sa, nw);
 }
 
 /* Responder: CREATE_CHILD_SA request (inner chain in e->inner). */
@@ -3545,13 +3582,10 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 		old->rekeying = false;
 	err = chain_error(ch, &n);
 	if (k == RQ_REKEY_IKE && sa->coll_ike && err) {
-		/* ours failed: the peer's new IKE SA is the one */
-		struct eng_sa *nb = sa_by_id(e, sa->coll_ike);
-
+		/* ours failed: the peer's new IKE SA, installed when we
+		 * answered it, stands */
 		sa->coll_ike = 0;
 		ike_dh_fini(&sa->cx_dh);
-		if (nb)
-			ike_rekey_finish(e, sa, nb);
 		return;
 	}
 	if (err == PP_IKE_N_TEMPORARY_FAILURE) {
@@ -3652,28 +3686,36 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 
 			sa->coll_ike = 0;
 			if (nb && lost) {
+				/* nb was installed when we answered it */
 				eng_log(e, sa, PP_LOG_INFO,
 					"simultaneous IKE rekey: ours lost, "
 					"deleting ike[%u]", nw->id);
-				ike_rekey_finish(e, sa, nb);
 				ike_redundant(e, sa, nw);
 				pend_add(e, nw, RQ_DEL_IKE, 0, 0, true);
 				pend_run(e, nw);
 				return;
 			}
-			/* ours won: the peer deletes its new SA (nb) */
+			if (nb) {
+				/* ours won: nb hands its children over; the
+				 * peer deletes it (or already did: then it
+				 * only waited for this response) */
+				bool peer_deleted = nb->state == S_REKEYED;
+
+				ike_rekey_finish(e, nb, nw);
+				if (peer_deleted)
+					sa_down(e, nb, PP_IKE_R_REKEYED);
+				pend_add(e, sa, RQ_DEL_IKE, 0, 0, true);
+				return;
+			}
 		}
 		ike_rekey_finish(e, sa, nw);
 		pend_add(e, sa, RQ_DEL_IKE, 0, 0, true);
 		return;
 	}
-	if (!old) {
-		eng_log(e, sa, PP_LOG_WARNING,
-			"rekeyed Child SA vanished meanwhile");
-		ike_dh_fini(&sa->cx_dh);
-		return;
-	}
 	{
+		/* @old NULL: deleted meanwhile (by the peer, or as the
+		 * replaced SA of the peer's rekey); the rekey is abandoned
+		 * and the half the peer created is deleted (§2.8.1) */
 		const struct ike_proposal *p = &e->sa_a.prop[0];
 		uint16_t group = ike_prop_dh_group(p);
 		uint8_t gir[IKE_DH_SECRET_MAX];
@@ -3707,12 +3749,13 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 				.nr = nr.data, .nr_len = nr.len,
 				.lts = tsi, .n_lts = n_tsi,
 				.rts = tsr, .n_rts = n_tsr,
-				.old_id = old->id,
+				.old_id = old ? old->id : 0,
+				.silent = !old,
 				.dh_group = group,
 			};
 
 			struct eng_child *nc;
-			bool coll = sa->coll_old == old->id &&
+			bool coll = old && sa->coll_old == old->id &&
 				    child_by_id(sa, sa->coll_new);
 			bool lost = coll &&
 				    nonce_lowest(sa->cx_ni, sizeof(sa->cx_ni),
@@ -3728,7 +3771,13 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 				cn.silent = lost;
 			}
 			nc = child_install(e, sa, &cn);
-			if (nc && lost) {
+			if (nc && !old) {
+				eng_log(e, sa, PP_LOG_INFO,
+					"rekeyed Child SA vanished meanwhile: "
+					"deleting its new half %08x",
+					nc->spi_in);
+				pend_add(e, sa, RQ_DEL_CHILD, nc->id, 0, true);
+			} else if (nc && lost) {
 				/* §2.8.1: our exchange had the lowest
 				 * nonce: we delete what it created */
 				eng_log(e, sa, PP_LOG_INFO,
@@ -3881,6 +3930,19 @@ static void peer_moved(struct pp_ike *e, struct eng_sa *sa,
 
 	if (addr_eq(&sa->remote, src) && addr_eq(&sa->local, dst))
 		return;
+	/*
+	 * RFC 7296 §2.23, RFC 3948 §2.2: once the SA uses UDP encapsulation
+	 * (port 4500) it never goes back to port 500, where neither NAT
+	 * keepalives nor ESP-in-UDP may be sent. A request that still
+	 * reaches us on port 500 (a late or replayed datagram; it passed
+	 * the integrity check) is processed, and its response, like all
+	 * later traffic, goes to the SA's NAT-T endpoint.
+	 */
+	if (sa->natt && dst->port == ENG_IKE_PORT) {
+		eng_log(e, sa, PP_LOG_INFO, "request on port 500 after the "
+			"move to port %u: SA endpoint kept", sa->local.port);
+		return;
+	}
 	sa->remote = *src;
 	sa->local = *dst;
 	if (dst->port != ENG_IKE_PORT)
@@ -3986,6 +4048,17 @@ PP_EXPORT int pp_ike_input(struct pp_ike *ike, const uint8_t *data,
 		return -EINVAL;
 	e->now = now_ms;
 	e->st.rx++;
+	/* Nothing can be answered to a source we could not send to. */
+	if ((src->family != 4 && src->family != 6) ||
+	    src->family != dst->family || src->port == 0) {
+		drop(e, PP_IKE_DROP_MALFORMED);
+		eng_log(e, NULL, PP_LOG_WARNING,
+			"datagram of %zu bytes from family %u port %u to "
+			"family %u: bad address: dropped", len,
+			(unsigned int)src->family, (unsigned int)src->port,
+			(unsigned int)dst->family);
+		return -EINVAL;
+	}
 	if (dst->port != ENG_IKE_PORT) {
 		if (len == 1 && data[0] == 0xff)
 			return 0; /* NAT keepalive */
@@ -4123,7 +4196,8 @@ static bool keepalive_due(const struct pp_ike *e, const struct eng_sa *sa,
 			  uint64_t *at)
 {
 	*at = UINT64_MAX;
-	if (!sa->nat_local || !sa->natt || sa->state != S_ESTABLISHED)
+	if (!sa->nat_local || !sa->natt || sa->state != S_ESTABLISHED ||
+	    sa->local.port == ENG_IKE_PORT) /* never from 500 (RFC 3948) */
 		return false;
 	*at = sa->last_tx + ENG_KEEPALIVE_MS;
 	return e->now >= *at;
@@ -4203,10 +4277,10 @@ static bool sa_tick(struct pp_ike *e, struct eng_sa *sa)
 
 			if (sa->req == RQ_DPD)
 				r = PP_IKE_R_DPD;
+			else if (sa->state == S_REKEYED)
+				r = PP_IKE_R_REKEYED; /* replaced: quietly */
 			else if (sa->req == RQ_DEL_IKE)
-				r = sa->state == S_REKEYED
-					    ? PP_IKE_R_REKEYED
-					    : PP_IKE_R_LOCAL_DELETE;
+				r = PP_IKE_R_LOCAL_DELETE;
 			eng_log(e, sa, PP_LOG_WARNING,
 				"%s request MID %u: no response after %u "
 				"retransmissions (%s)",

@@ -244,7 +244,10 @@ PP_EXPORT int pp_ike_initiate(struct pp_ike *ike, const char *conn,
 /*
  * One received datagram. @src is the peer, @dst the local address and
  * port it arrived on. Returns 0 (processed, or dropped and counted),
- * -EPROTONOSUPPORT (an ESP packet on port 4500: not IKE), -EINVAL.
+ * -EPROTONOSUPPORT (an ESP packet on port 4500: not IKE), -EINVAL (NULL
+ * arguments; or, counted as PP_IKE_DROP_MALFORMED and never answered,
+ * an address family other than 4 or 6, @src and @dst of different
+ * families, or source port 0).
  */
 PP_EXPORT int pp_ike_input(struct pp_ike *ike, const uint8_t *data,
 			   size_t len, const struct pp_ike_addr *src,

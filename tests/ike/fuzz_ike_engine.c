@@ -65,7 +65,8 @@
  *
  * Oracles besides ASan/UBSan/LeakSanitizer: return codes are 0 or a
  * negative errno; pp_ike_input() answers -EPROTONOSUPPORT only for an
- * ESP packet on a port other than 500; every datagram out has a length in
+ * ESP packet on a port other than 500, -EINVAL only for a bad source
+ * address; every datagram out has a length in
  * 1..PP_IKE_DGRAM_MAX, both addresses of family 4 or 6 and a non-zero
  * destination port, the non-ESP marker whenever it leaves a port other
  * than 500 (but for the one-byte keepalive), an IKE header otherwise;
@@ -76,9 +77,10 @@
  * libesp parameters; a child id is never announced twice while up; an
  * IKE_DOWN leaves no announced child of that SA up; after
  * pp_ike_timeout(now), pp_ike_next_deadline() lies in the future; no more
- * datagrams dropped than received (pp_ike_stats). With FUZZ_IKE_STRICT=1
- * also two checks the engine is known to fail (see strict()): a keepalive
- * never leaves port 500, and both ends export the same keys for an SA.
+ * datagrams dropped than received (pp_ike_stats); a NAT keepalive never
+ * leaves port 500 (RFC 3948 §2.2, fuzz-repro-keepalive-port500.bin), and
+ * both ends export the same keys for an SA (RFC 7296 §2.6: a COOKIE retry
+ * keeps KEi and Ni, fuzz-repro-cookie-new-ke.bin).
  *
  * FUZZ_IKE_VERBOSE=1 in the environment prints the engines' log lines and
  * every datagram sent (to follow a reproducer).
@@ -147,6 +149,7 @@ struct world {
 	struct node n[2];
 	struct sa_keys keys[KEYS_MAX];
 	unsigned int n_keys;
+	unsigned int restarts; /* op_restart() calls */
 	struct pp_ike_conn conn[2];
 	uint64_t now;
 	uint64_t seed;
@@ -176,17 +179,6 @@ static void fatal(const char *msg, int line)
 	} while (0)
 
 #define CHECK_RC(rc) CHECK((rc) <= 0 && (rc) > -4096, "return code")
-
-/* Checks of engine behaviour that is known to be wrong (see the notes at
- * their use), on only with FUZZ_IKE_STRICT=1 in the environment. */
-static bool strict(void)
-{
-	static int v = -1;
-
-	if (v < 0)
-		v = getenv("FUZZ_IKE_STRICT") != NULL;
-	return v != 0;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Input reader: bytes past the end read as 0                             */
@@ -332,14 +324,12 @@ static void learn_keys(const char *line)
 		k->spi_r = k->spi_r << 8 | spi[1][i];
 	}
 	/*
-	 * Both ends of an SA export the same keys. Known to fail: after a
-	 * duplicate COOKIE response the initiator sends IKE_SA_INIT again
-	 * with a new KEi (RFC 7296 §2.6 wants the other payloads
-	 * unchanged) while the responder already answered the previous
-	 * one (fuzz-repro-cookie-new-ke.bin); checked only when strict.
+	 * Both ends of an SA export the same keys: a retry after a COOKIE
+	 * carries the same KEi and Ni (RFC 7296 §2.6), and a duplicate
+	 * COOKIE response cannot restart the exchange
+	 * (fuzz-repro-cookie-new-ke.bin).
 	 */
-	for (unsigned int i = 0; strict() && i < W.n_keys && i < KEYS_MAX;
-	     i++) {
+	for (unsigned int i = 0; i < W.n_keys && i < KEYS_MAX; i++) {
 		const struct sa_keys *o = &W.keys[i];
 
 		if (o == k || o->spi_i != k->spi_i || o->spi_r != k->spi_r)
@@ -489,12 +479,20 @@ static void conf(uint8_t cfg, uint8_t rs)
 	}
 }
 
+/*
+ * @gen: the creation time. W.restarts counts the restarts of this input,
+ * so a peer restarted at the same virtual time does not replay its
+ * random stream: a real reboot never reuses an SPI (RFC 7296 §2.6); with
+ * a repeated SPIi a replayed response of the previous incarnation's SA
+ * would make the two ends of that SA export different keys.
+ */
 static void node_create(int k, uint64_t gen)
 {
 	struct node *n = &W.n[k];
 	int rc;
 
-	n->rng = (W.seed + (uint64_t)k * 0x9e3779b97f4a7c15ull + gen * 77) |
+	n->rng = (W.seed + (uint64_t)k * 0x9e3779b97f4a7c15ull + gen * 77 +
+		  (uint64_t)W.restarts * 0xd1b54a32d192ed03ull) |
 		 1;
 	n->n_ike = n->n_child = n->n_live = 0;
 	rc = pp_ike_create(&n->prm, &n->ike);
@@ -519,16 +517,13 @@ static void check_dgram(const struct pp_ike_dgram *d)
 	CHECK(d->dst.port != 0, "destination port 0");
 	if (d->len == 1) {
 		/*
-		 * A NAT keepalive. pp_ike.h says it leaves the NAT-T port;
-		 * not checked yet: after a peer that had floated to 4500
-		 * sends on 500 again the engine moves the SA back to port
-		 * 500 and keeps sending keepalives there (reproducer
-		 * fuzz-repro-keepalive-port500.bin): checked only with
-		 * FUZZ_IKE_STRICT=1 until the engine is fixed.
+		 * A NAT keepalive leaves the NAT-T port, never 500, also
+		 * after a request that reached a floated SA on port 500
+		 * (RFC 3948 §2.2, fuzz-repro-keepalive-port500.bin).
 		 */
 		CHECK(d->data[0] == 0xff,
 		      "one-byte datagram that is not a NAT keepalive");
-		CHECK(!strict() || d->src.port != 500,
+		CHECK(d->src.port != 500,
 		      "NAT keepalive from port 500");
 		return;
 	}
@@ -766,6 +761,10 @@ static void input(int k, const uint8_t *data, size_t len,
 		CHECK(dst->port != 500 && len >= 4 &&
 			      (data[0] | data[1] | data[2] | data[3]) != 0,
 		      "-EPROTONOSUPPORT for a datagram that is not ESP");
+	else if (rc == -EINVAL)
+		CHECK(!fam_ok(src) || src->family != dst->family ||
+			      src->port == 0,
+		      "-EINVAL for valid addresses");
 	else
 		CHECK(rc == 0, "pp_ike_input");
 	drain(k);
@@ -1259,6 +1258,7 @@ static void op_restart(struct rd *r)
 
 	pp_ike_destroy(W.n[k].ike);
 	W.n[k].ike = NULL;
+	W.restarts++;
 	node_create(k, W.now);
 }
 

@@ -33,6 +33,10 @@ struct node {
 	uint64_t sent_at[32];
 	uint16_t last_dport;
 	bool last_marker;
+	unsigned int keepalives, keepalives_from_500;
+	uint8_t rec[4][2048]; /* the first datagrams sent, as sent */
+	size_t rec_len[4];
+	char nat_log[256]; /* the last "NAT detected" log line */
 };
 
 struct net {
@@ -41,6 +45,7 @@ struct net {
 	bool drop_from[2];     /* drop everything a node sends */
 	bool nat;	       /* I's source address rewritten on its way */
 	unsigned int dup_next; /* deliver the next I datagram twice */
+	bool init_to_4500;     /* I's first datagram reaches R on 4500 */
 	unsigned int keylog_lines;
 };
 
@@ -62,9 +67,12 @@ static int unit_rand(void *opaque, uint8_t *out, size_t len)
 
 static void unit_log(void *opaque, enum pp_log_level lvl, const char *msg)
 {
-	(void)opaque;
+	struct node *nd = opaque;
+	const char *p = msg ? strstr(msg, "NAT detected:") : NULL;
+
 	(void)lvl;
-	(void)msg;
+	if (p)
+		snprintf(nd->nat_log, sizeof(nd->nat_log), "%s", p);
 }
 
 static void unit_keylog(void *opaque, enum pp_ike_keylog_kind kind,
@@ -126,6 +134,7 @@ static void net_start(struct net *n, uint32_t cookie_thr)
 		p.rand_fn = unit_rand;
 		p.rand_opaque = &n->n[i].rng;
 		p.log_fn = unit_log;
+		p.log_opaque = &n->n[i];
 		p.keylog_fn = unit_keylog;
 		p.keylog_opaque = n;
 		p.cookie_threshold = i == NODE_R ? cookie_thr : 0;
@@ -173,6 +182,17 @@ static void pump(struct net *n)
 
 				more = true;
 				memcpy(buf, d.data, len);
+				if (n->n[i].sent < 4 &&
+				    len <= sizeof(n->n[i].rec[0])) {
+					memcpy(n->n[i].rec[n->n[i].sent], buf,
+					       len);
+					n->n[i].rec_len[n->n[i].sent] = len;
+				}
+				if (len == 1 && buf[0] == 0xff) {
+					n->n[i].keepalives++;
+					n->n[i].keepalives_from_500 +=
+						src.port == 500;
+				}
 				if (n->n[i].sent < 32)
 					n->n[i].sent_at[n->n[i].sent] = n->now;
 				n->n[i].sent++;
@@ -188,6 +208,22 @@ static void pump(struct net *n)
 				} else if (n->nat) { /* and back */
 					dst.bytes[3] = 1;
 					dst.port = (uint16_t)(dst.port - 10000);
+				}
+				/* a replay of I's IKE_SA_INIT on port 4500
+				 * (RFC 3948 §2.2 marker); R answers from
+				 * 4500 to I's port 500: strip the marker */
+				if (i == NODE_I && n->init_to_4500 &&
+				    n->n[i].sent == 1 &&
+				    len + 4 <= sizeof(buf)) {
+					memmove(buf + 4, buf, len);
+					memset(buf, 0, 4);
+					len += 4;
+					dst.port = 4500;
+				} else if (i == NODE_R && n->init_to_4500 &&
+					   src.port == 4500 &&
+					   dst.port == 500 && len > 4) {
+					len -= 4;
+					memmove(buf, buf + 4, len);
 				}
 				if (i == NODE_I && n->dup_next) {
 					n->dup_next--;
@@ -662,6 +698,196 @@ static void test_rfc7296_hostile_no_state(void **state)
 	net_fini(&n);
 }
 
+/* RFC 7296 §2.23, RFC 3948 §2.2: I's IKE_SA_INIT reaches R on port 4500
+ * (so R finds itself behind a NAT and uses 4500), then I's IKE_AUTH
+ * arrives on port 500. R processes it but its SA stays on 4500: the
+ * Child SA is UDP-encapsulated from 4500 and no keepalive leaves 500
+ * (fuzz-repro-keepalive-port500.bin). */
+static void test_rfc3948_2_2_no_return_to_port_500(void **state)
+{
+	const struct pp_ike_event *cr;
+	struct net n;
+
+	(void)state;
+	net_conf(&n, NULL, NULL, NULL);
+	net_start(&n, 0);
+	n.init_to_4500 = true;
+	connect(&n);
+	assert_non_null(find_ev(&n, NODE_I, PP_IKE_EV_IKE_UP, 0));
+	cr = find_ev(&n, NODE_R, PP_IKE_EV_CHILD_UP, 0);
+	assert_non_null(cr);
+	assert_true(cr->child.udp_encap);
+	assert_int_equal(cr->child.local.port, 4500);
+	assert_int_equal(cr->child.remote.port, 500);
+	assert_null(find_ev(&n, NODE_R, PP_IKE_EV_PEER_MOVED, 0));
+	/* ENG_KEEPALIVE_MS is 20 s: at least two keepalives, none from 500 */
+	run_until(&n, n.now + 65000);
+	assert_true(n.n[NODE_R].keepalives >= 2);
+	assert_int_equal(n.n[NODE_R].keepalives_from_500, 0);
+	assert_int_equal(count_ev(&n, NODE_R, PP_IKE_EV_IKE_DOWN), 0);
+	net_fini(&n);
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* §2.6: R demands a cookie; I's first IKE_SA_INIT reached R twice, so
+ * two identical COOKIE replies come back. I retries once, with exactly
+ * the first request's payloads (same KEi, Ni, NAT-D) after the COOKIE
+ * notify, ignores the duplicate COOKIE, and a COOKIE arriving after R
+ * answered restarts nothing (fuzz-repro-cookie-new-ke.bin). */
+static void test_rfc7296_2_6_cookie_retry_keeps_ke_and_nonce(void **state)
+{
+	struct pp_ike_stats si, sr;
+	struct pp_ike_addr src, dst;
+	struct pp_ike_dgram d;
+	const uint8_t *r0, *r1;
+	size_t l0, l1, nl;
+	unsigned int downs;
+	struct net n;
+
+	(void)state;
+	net_conf(&n, NULL, NULL, NULL);
+	net_start(&n, 1);
+	/* one half-open SA: an IKE_SA_INIT whose IKE_AUTH never comes */
+	n.drop_from[NODE_R] = true;
+	connect(&n);
+	assert_int_equal(pp_ike_delete(n.n[NODE_I].ike, 1, n.now), 0);
+	n.drop_from[NODE_R] = false;
+	collect(&n);
+	n.n[NODE_I].sent = 0;
+	n.n[NODE_R].sent = 0;
+	n.dup_next = 1;
+	connect(&n);
+	assert_non_null(find_ev(&n, NODE_I, PP_IKE_EV_IKE_UP, 0));
+	assert_non_null(find_ev(&n, NODE_R, PP_IKE_EV_IKE_UP, 0));
+	pp_ike_get_stats(n.n[NODE_I].ike, &si);
+	pp_ike_get_stats(n.n[NODE_R].ike, &sr);
+	assert_int_equal(sr.cookies_sent, 2);
+	assert_int_equal(si.drops[PP_IKE_DROP_COOKIE], 1);
+	assert_int_equal(n.n[NODE_I].sent, 3); /* INIT, INIT+COOKIE, AUTH */
+	/* the retry = the first request with N(COOKIE) in front (§2.6) */
+	r0 = n.n[NODE_I].rec[0];
+	r1 = n.n[NODE_I].rec[1];
+	l0 = n.n[NODE_I].rec_len[0];
+	l1 = n.n[NODE_I].rec_len[1];
+	assert_true(l0 > 28 && l1 > 36);
+	assert_int_equal(r1[16], 41); /* first payload: Notify */
+	assert_int_equal(rd16(r1 + 28 + 6), 16390); /* COOKIE */
+	nl = rd16(r1 + 28 + 2);
+	assert_int_equal(nl, 8 + 33); /* our cookie: 1 + 32 bytes */
+	assert_int_equal(l1, l0 + nl);
+	assert_memory_equal(r0, r1, 16); /* SPIs, next payload differs */
+	assert_int_equal(r0[16], 33);	  /* SA */
+	assert_memory_equal(r0 + 28, r1 + 28 + nl, l0 - 28);
+	/* a stale COOKIE reply (R's first datagram) after R answered */
+	downs = count_ev(&n, NODE_I, PP_IKE_EV_IKE_DOWN); /* the deleted */
+	assert_int_equal(downs, 1);
+	assert_true(n.n[NODE_R].rec_len[0] > 28);
+	src = n.n[NODE_R].addr;
+	dst = n.n[NODE_I].addr;
+	assert_int_equal(pp_ike_input(n.n[NODE_I].ike, n.n[NODE_R].rec[0],
+				      n.n[NODE_R].rec_len[0], &src, &dst,
+				      n.now),
+			 0);
+	assert_int_equal(pp_ike_output(n.n[NODE_I].ike, &d), 0);
+	pp_ike_get_stats(n.n[NODE_I].ike, &si);
+	assert_int_equal(si.drops[PP_IKE_DROP_NO_SA], 1);
+	collect(&n);
+	assert_int_equal(count_ev(&n, NODE_I, PP_IKE_EV_IKE_DOWN), downs);
+	net_fini(&n);
+}
+
+/* pp_ike.h: a datagram whose source address cannot be answered (family
+ * not 4/6, families that differ, source port 0) is refused with -EINVAL,
+ * counted as malformed, creates no state and is not answered. */
+static void test_pp_ike_input_bad_source_address(void **state)
+{
+	static const struct {
+		uint8_t src_family, dst_family;
+		uint16_t src_port;
+	} bad[] = {
+		{ 0, 4, 500 }, { 7, 7, 500 }, { 0, 0, 500 }, { 6, 4, 500 },
+		{ 4, 6, 500 }, { 4, 4, 0 },   { 6, 6, 0 },
+	};
+	uint8_t init[2048];
+	struct pp_ike_addr src, dst;
+	struct pp_ike_stats st;
+	struct pp_ike_dgram d;
+	size_t len;
+	struct net n;
+
+	(void)state;
+	net_conf(&n, NULL, NULL, NULL);
+	net_start(&n, 0);
+	assert_int_equal(pp_ike_initiate(n.n[NODE_I].ike, "unit", n.now,
+					 NULL),
+			 0);
+	assert_int_equal(pp_ike_output(n.n[NODE_I].ike, &d), 1);
+	assert_true(d.len <= sizeof(init));
+	len = d.len;
+	memcpy(init, d.data, len);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		src = n.n[NODE_I].addr;
+		dst = n.n[NODE_R].addr;
+		src.family = bad[k].src_family;
+		src.port = bad[k].src_port;
+		dst.family = bad[k].dst_family;
+		assert_int_equal(pp_ike_input(n.n[NODE_R].ike, init, len, &src,
+					      &dst, n.now),
+				 -EINVAL);
+		assert_int_equal(pp_ike_output(n.n[NODE_R].ike, &d), 0);
+		assert_int_equal(pp_ike_next_deadline(n.n[NODE_R].ike),
+				 UINT64_MAX);
+		pp_ike_get_stats(n.n[NODE_R].ike, &st);
+		assert_int_equal(st.drops[PP_IKE_DROP_MALFORMED], k + 1);
+		assert_int_equal(st.rx, k + 1);
+	}
+	/* the same datagram from a valid source is answered */
+	src = n.n[NODE_I].addr;
+	dst = n.n[NODE_R].addr;
+	assert_int_equal(pp_ike_input(n.n[NODE_R].ike, init, len, &src, &dst,
+				      n.now),
+			 0);
+	assert_int_equal(pp_ike_output(n.n[NODE_R].ike, &d), 1);
+	assert_int_equal(d.dst.family, 4);
+	assert_int_equal(d.dst.port, 500);
+	assert_memory_equal(d.dst.bytes, src.bytes, 4);
+	net_fini(&n);
+}
+
+/* §2.23: the NAT detection log line names each finding, separated. */
+static void test_rfc7296_2_23_nat_detected_log(void **state)
+{
+	static const struct {
+		bool nat, init_to_4500;
+		const char *line;
+	} cases[] = {
+		{ true, false,
+		  "NAT detected: peer is behind a NAT (or fakes NAT-D)" },
+		{ false, true, "NAT detected: we are behind a NAT" },
+		{ true, true,
+		  "NAT detected: we are behind a NAT; peer is behind a NAT "
+		  "(or fakes NAT-D)" },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct net n;
+
+		net_conf(&n, NULL, NULL, NULL);
+		net_start(&n, 0);
+		n.nat = cases[k].nat;
+		n.init_to_4500 = cases[k].init_to_4500;
+		connect(&n);
+		assert_string_equal(n.n[NODE_R].nat_log, cases[k].line);
+		assert_non_null(find_ev(&n, NODE_I, PP_IKE_EV_IKE_UP, 0));
+		net_fini(&n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +901,11 @@ int main(void)
 		cmocka_unit_test(test_rfc7296_2_8_child_pfs_and_ike_rekey),
 		cmocka_unit_test(test_rfc7296_2_8_1_simultaneous_child_rekey),
 		cmocka_unit_test(test_rfc7296_hostile_no_state),
+		cmocka_unit_test(test_rfc3948_2_2_no_return_to_port_500),
+		cmocka_unit_test(
+			test_rfc7296_2_6_cookie_retry_keeps_ke_and_nonce),
+		cmocka_unit_test(test_pp_ike_input_bad_source_address),
+		cmocka_unit_test(test_rfc7296_2_23_nat_detected_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
