@@ -156,11 +156,17 @@ void mv_uart_write(struct mv_uart *u, unsigned int off, uint8_t val)
 			u->dll = val;
 			break;
 		}
+		/* Writing THR clears a pending THRE interrupt; INTR drops
+		 * if THRE was its only source. */
+		u->thre_pending = false;
+		uart_update_irq(u);
 		if (u->mcr & UART_MCR_LOOP)
 			rx_put(u, val);
 		else if (u->tx != NULL)
 			u->tx(u->opaque, val);
-		/* Sent at once: THR is empty again. */
+		/* Sent at once: THR is empty again, THRE pending again, so an
+		 * edge-triggered IRQ sees a fresh 0->1 for every byte, as on
+		 * a real 16550 once THR moves into the shift register. */
 		u->thre_pending = true;
 		break;
 	case UART_IER:

@@ -5,7 +5,11 @@
  *
  * Transmit is immediate: a byte written to THR goes to ->tx and THR is
  * empty again at once (LSR.THRE|TEMT always set), so a THRE interrupt is
- * pending after every write. Receive has a 64-byte FIFO fed by
+ * pending after every write. The write itself first clears the pending
+ * THRE (data sheet), so when THRE was the only source the output drops
+ * and rises again: every byte is a fresh edge, and a THRE edge that an
+ * edge-triggered pin missed (e.g. while masked) is re-sent by the next
+ * write instead of leaving the line high for good. Receive has a 64-byte FIFO fed by
  * mv_uart_rx_push(). The interrupt output (->irq, level) is the 16550's
  * INTR gated by MCR.OUT2, as on a PC; the caller connects it to an
  * edge-triggered ISA IRQ (4 for ttyS0), so every 0->1 is one interrupt.

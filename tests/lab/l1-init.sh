@@ -197,8 +197,11 @@ l2_run() {
     stage l2-start "run=$name try=$try io=$io trace=$trace"
     echo "LAB-INFO minivmm $*"
     t0=$(date +%s)
+    # awk, not sed: busybox sed reads one line ahead (to know whether the
+    # current line is the last), so each L2 line reached the console only
+    # when L2 printed the next one.
     { timeout -s KILL "$lab_l2_timeout" minivmm "$@" 2>&1; echo "rc=$?" > /tmp/l2rc; } \
-      | tee "$w/console.log" | sed 's/^/L2| /'
+      | tee "$w/console.log" | awk '{ print "L2| " $0; fflush() }'
     rc=$(sed -n 's/rc=//p' /tmp/l2rc)
     secs=$(( $(date +%s) - t0 ))
     done=0; grep -q 'LAB-STAGE l2-done' "$w/console.log" && done=1

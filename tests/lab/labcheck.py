@@ -108,9 +108,15 @@ def cmd_stamp(log, tag, silence="0", sock=""):
             emit(("LAB-HOST %s: guest presumed hung; vCPU state in "
                   "hang-state.txt, stopping QEMU" % why).encode())
             state = monitor(sock, ["info status", "info cpus", "info registers -a",
-                                   "info pic", "info irq"])
+                                   "info pic", "info irq", "info lapic 0",
+                                   "info lapic 1"])
+            # A second sample shows which vCPUs still make progress (RIP,
+            # TSC, IRQ counts) and whether the local APIC timers move.
+            time.sleep(3)
+            again = monitor(sock, ["info registers -a", "info irq",
+                                   "info lapic 0", "info lapic 1"])
             with open(os.path.join(os.path.dirname(log), "hang-state.txt"), "w") as f:
-                f.write(state + "\n")
+                f.write(state + "\n\n# 3 s later\n" + again + "\n")
             monitor(sock, ["quit"])
             silence = 0
 

@@ -186,6 +186,40 @@ static void test_linux_thre_tests(void **state)
 	assert_false(iir & UART_IIR_NO_INT);
 }
 
+/* PC16550D data sheet, "Interrupt Identification Register": the THRE
+ * interrupt is reset by reading IIR (when it is the source) or by writing
+ * THR. With an instant transmitter the write ends with THR empty again, so
+ * the output must drop and rise: an edge per byte even if nobody read IIR
+ * (a missed edge must not leave the line stuck high). */
+static void test_thr_write_without_iir_read_is_a_new_edge(void **state)
+{
+	struct mv_uart u;
+	struct sink s;
+	unsigned int i;
+
+	(void)state;
+	init(&u, &s);
+	mv_uart_write(&u, UART_MCR, UART_MCR_OUT2);
+	mv_uart_write(&u, UART_IER, UART_IER_THRI);
+	assert_true(s.line);
+	assert_int_equal(s.edges, 1);
+	for (i = 0; i < 16; i++)
+		mv_uart_write(&u, UART_THR, (uint8_t)('a' + i));
+	assert_true(s.line);
+	assert_int_equal(s.edges, 17);
+	assert_int_equal(mv_uart_read(&u, UART_IIR), UART_IIR_THRI);
+	assert_false(s.line);
+	/* A higher-priority source keeps INTR up: no pulse, no edge. */
+	mv_uart_write(&u, UART_IER, UART_IER_THRI | UART_IER_RDI);
+	assert_int_equal(mv_uart_rx_push(&u, (const uint8_t *)"x", 1), 1);
+	assert_true(s.line);
+	assert_int_equal(s.edges, 18);
+	mv_uart_write(&u, UART_THR, 'z');
+	assert_true(s.line);
+	assert_int_equal(s.edges, 18);
+	assert_int_equal(mv_uart_read(&u, UART_IIR), UART_IIR_RDI);
+}
+
 static void test_out2_gates_the_line(void **state)
 {
 	struct mv_uart u;
@@ -278,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_tx_and_thre_interrupt),
 		cmocka_unit_test(test_linux_thre_tests),
+		cmocka_unit_test(test_thr_write_without_iir_read_is_a_new_edge),
 		cmocka_unit_test(test_out2_gates_the_line),
 		cmocka_unit_test(test_rx),
 		cmocka_unit_test(test_overrun_in_loopback),
