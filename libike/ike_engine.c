@@ -2535,6 +2535,62 @@ static uint16_t cp_assign(struct pp_ike *e, struct eng_sa *sa,
 	return 0;
 }
 
+/* Does connection @c accept the IKE suite and group negotiated for @sa? */
+static bool conn_fits_ike(struct pp_ike *e, const struct eng_conn *c,
+			  const struct eng_sa *sa)
+{
+	struct ike_proposal *p = &e->sa_a.prop[0], chosen;
+	uint8_t n = 0;
+
+	memset(&e->sa_a, 0, sizeof(e->sa_a));
+	e->sa_a.n_proposals = 1;
+	p->num = 1;
+	p->protocol = PP_IKE_PROTO_IKE;
+	p->xf[n].type = PP_IKE_TRANSFORM_ENCR;
+	p->xf[n].id = sa->suite.encr;
+	p->xf[n].has_key_len = sa->suite.encr_bits != 0;
+	p->xf[n++].key_len = sa->suite.encr_bits;
+	p->xf[n].type = PP_IKE_TRANSFORM_PRF;
+	p->xf[n++].id = sa->suite.prf;
+	if (sa->suite.integ != PP_IKE_INTEG_NONE) {
+		p->xf[n].type = PP_IKE_TRANSFORM_INTEG;
+		p->xf[n++].id = sa->suite.integ;
+	}
+	p->xf[n].type = PP_IKE_TRANSFORM_DH;
+	p->xf[n++].id = sa->group;
+	p->n_transforms = n;
+	return ike_prop_select(&c->ike_props, &e->sa_a, &chosen, NULL, 0) == 0;
+}
+
+/* §2.15 responder: IKE_SA_INIT chose a connection by the addresses only;
+ * IDi names the one the peer authenticates for. Prefer a connection whose
+ * remote ID is exactly IDi, among those that accept the addresses and the
+ * negotiated IKE proposal; else keep the current one. */
+static void conn_by_peer_id(struct pp_ike *e, struct eng_sa *sa,
+			    const struct ike_id *idi)
+{
+	const struct pp_ike_conn *cur = &e->conns[sa->conn].c;
+
+	if (cur->remote_id.type != PP_IKE_IDT_NONE &&
+	    id_matches(&cur->remote_id, idi))
+		return;
+	for (unsigned int i = 0; i < e->n_conns; i++) {
+		const struct eng_conn *c = &e->conns[i];
+
+		if (i == sa->conn || c->c.remote_id.type == PP_IKE_IDT_NONE ||
+		    !id_matches(&c->c.remote_id, idi) ||
+		    (c->c.local.family && !ip_eq(&c->c.local, &sa->local)) ||
+		    (c->c.remote.family && !ip_eq(&c->c.remote, &sa->remote)) ||
+		    !conn_fits_ike(e, c, sa))
+			continue;
+		eng_log(e, sa, PP_LOG_INFO,
+			"IDi selects connection '%s' instead of '%s'", c->c.name,
+			cur->name);
+		sa->conn = i;
+		return;
+	}
+}
+
 /* Responder: the IKE_AUTH request (inner chain in e->inner). */
 static void auth_request(struct pp_ike *e, struct eng_sa *sa, uint32_t mid)
 {
@@ -2569,6 +2625,8 @@ static void auth_request(struct pp_ike *e, struct eng_sa *sa, uint32_t mid)
 		sa_down(e, sa, PP_IKE_R_AUTH_FAILED);
 		return;
 	}
+	conn_by_peer_id(e, sa, &idi);
+	c = &e->conns[sa->conn];
 	{
 		enum pp_ike_reason r = verify_peer(e, sa, ch, iid, &idi, &au);
 
@@ -2759,6 +2817,16 @@ static void auth_response(struct pp_ike *e, struct eng_sa *sa)
 		enum pp_ike_reason r = verify_peer(e, sa, ch, iid, &idr, &au);
 
 		if (r != PP_IKE_R_NONE) {
+			/* §2.21.2: tell the responder (once, under the
+			 * new keys, as strongSwan does), then go */
+			struct notify_arg na = {
+				.type = PP_IKE_N_AUTHENTICATION_FAILED,
+			};
+
+			if (build_sk(e, sa, PP_IKE_EXCH_INFORMATIONAL, false,
+				     sa->mid_next, inner_notify, &na,
+				     &sa->tx) == 0)
+				tx_send(e, sa, &sa->tx);
 			sa_down(e, sa, r);
 			return;
 		}
@@ -2995,6 +3063,15 @@ static void info_request(struct pp_ike *e, struct eng_sa *sa, uint32_t mid)
 			}
 			if (resp.n < ENG_CHILDREN)
 				put_be32(resp.spis + 4 * resp.n++, c->spi_in);
+			if (!c->rekeyed && c->id == sa->coll_new &&
+			    sa->req == RQ_REKEY_CHILD &&
+			    sa->req_child == sa->coll_old) {
+				/* §2.8.1: the peer's rekey lost to ours,
+				 * whose response is on its way and will
+				 * replace @c (ccs_response()) */
+				c->rekeyed = true;
+				continue;
+			}
 			if (c->rekeyed) {
 				OPENSSL_cleanse(c, sizeof(*c));
 				continue;
@@ -3583,9 +3660,14 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 	err = chain_error(ch, &n);
 	if (k == RQ_REKEY_IKE && sa->coll_ike && err) {
 		/* ours failed: the peer's new IKE SA, installed when we
-		 * answered it, stands */
+		 * answered it, stands; unless the peer deleted it already
+		 * (info_request() kept it for our response) */
+		struct eng_sa *nb = sa_by_id(e, sa->coll_ike);
+
 		sa->coll_ike = 0;
 		ike_dh_fini(&sa->cx_dh);
+		if (nb && nb->state == S_REKEYED)
+			sa_down(e, nb, PP_IKE_R_PEER_DELETE);
 		return;
 	}
 	if (err == PP_IKE_N_TEMPORARY_FAILURE) {
@@ -3610,8 +3692,15 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 		sa->cx_pfs_retry = false;
 		return;
 	}
-	if (old && sa->coll_old == old->id && err)
-		sa->coll_old = sa->coll_new = 0; /* the peer's rekey stands */
+	if (old && sa->coll_old == old->id && err) {
+		/* the peer's rekey stands, unless the peer deleted its
+		 * new SA already (info_request()): then it goes now */
+		struct eng_child *pn = child_by_id(sa, sa->coll_new);
+
+		if (pn && pn->rekeyed)
+			child_down(e, sa, pn, PP_IKE_R_PEER_DELETE);
+		sa->coll_old = sa->coll_new = 0;
+	}
 	if (err == PP_IKE_N_CHILD_SA_NOT_FOUND && old && old->rekeyed)
 		return; /* replaced meanwhile by the peer's rekey */
 	if (err == PP_IKE_N_CHILD_SA_NOT_FOUND && old) {
@@ -3755,8 +3844,11 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 			};
 
 			struct eng_child *nc;
-			bool coll = old && sa->coll_old == old->id &&
-				    child_by_id(sa, sa->coll_new);
+			struct eng_child *pn =
+				old && sa->coll_old == old->id
+					? child_by_id(sa, sa->coll_new)
+					: NULL;
+			bool coll = pn != NULL;
 			bool lost = coll &&
 				    nonce_lowest(sa->cx_ni, sizeof(sa->cx_ni),
 						 nr.data, nr.len, sa->coll_ni,
@@ -3769,8 +3861,13 @@ static void ccs_response(struct pp_ike *e, struct eng_sa *sa)
 				 * either redundant or a plain new SA */
 				cn.old_id = 0;
 				cn.silent = lost;
+				/* the peer deleted its SA (pn) already */
+				if (!lost && pn->rekeyed)
+					cn.old_id = pn->id;
 			}
 			nc = child_install(e, sa, &cn);
+			if (nc && pn && cn.old_id == pn->id)
+				OPENSSL_cleanse(pn, sizeof(*pn));
 			if (nc && !old) {
 				eng_log(e, sa, PP_LOG_INFO,
 					"rekeyed Child SA vanished meanwhile: "

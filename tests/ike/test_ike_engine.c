@@ -2924,7 +2924,7 @@ static void test_rfc7296_2_2_replayed_requests(void **state)
 
 /* A gateway with two connections picks the one whose peer identity the
  * client authenticates with, and that connection's PSK (§2.15). */
-PENDING static void
+static void
 test_rfc7296_2_15_responder_selects_conn_by_peer_id(void **state)
 {
 	static const char psk_b[] = "another pre-shared key, client b!";
@@ -3008,7 +3008,7 @@ static void test_rfc7296_2_15_initiator_refuses_unexpected_responder_id(
  * AUTH in an INFORMATIONAL exchange (strongSwan does, with
  * AUTHENTICATION_FAILED); otherwise the responder keeps an IKE SA and an
  * installed Child SA for a peer that refused it. */
-PENDING static void
+static void
 test_rfc7296_2_21_2_initiator_reports_auth_failure_to_responder(void **state)
 {
 	struct env e;
@@ -3259,14 +3259,14 @@ static void collisions_on_faulty_wire(bool ike)
 	}
 }
 
-PENDING static void
+static void
 test_rfc7296_2_8_1_child_collisions_on_faulty_wire_20_seeds(void **state)
 {
 	(void)state;
 	collisions_on_faulty_wire(false);
 }
 
-PENDING static void
+static void
 test_rfc7296_2_8_2_ike_collisions_on_faulty_wire_20_seeds(void **state)
 {
 	(void)state;
@@ -3865,31 +3865,15 @@ int main(void)
 			test_rfc7296_hostile_mutated_datagrams_mid_handshake),
 		cmocka_unit_test(
 			test_rfc7383_hostile_mutated_fragments_mid_handshake),
-#ifdef IKE_TEST_PENDING
-		/* not yet passing (engine): the responder keeps the
-		 * connection chosen at IKE_SA_INIT and does not switch to
-		 * the one matching IDi in IKE_AUTH */
+		/* 19: formerly pending engine fixes */
 		cmocka_unit_test(
 			test_rfc7296_2_15_responder_selects_conn_by_peer_id),
-		/* not yet passing (engine): an initiator that refuses the
-		 * responder's AUTH tells nobody; the responder's IKE SA and
-		 * Child SA stay up */
 		cmocka_unit_test(
 			test_rfc7296_2_21_2_initiator_reports_auth_failure_to_responder),
-		/* not yet passing (engine): with 10 % loss + duplication,
-		 * a simultaneous Child SA rekey can leave the initiator with
-		 * a second Child SA the responder does not have (seed 3:
-		 * "rekeyed Child SA vanished meanwhile" on R) */
 		cmocka_unit_test(
 			test_rfc7296_2_8_1_child_collisions_on_faulty_wire_20_seeds),
-		/* not yet passing (engine): the same for a simultaneous IKE
-		 * SA rekey (seed 2): R's own rekey request is lost; R answers
-		 * I's rekey but does not install the new IKE SA, so I's
-		 * DELETE of the old one leaves R with nothing while I keeps
-		 * a new IKE SA unknown to R */
 		cmocka_unit_test(
 			test_rfc7296_2_8_2_ike_collisions_on_faulty_wire_20_seeds),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
