@@ -4526,8 +4526,9 @@ PP_EXPORT int pp_ike_shutdown(struct pp_ike *ike, uint64_t now_ms)
 	return 0;
 }
 
-PP_EXPORT int pp_ike_rekey_ike(struct pp_ike *ike, uint32_t ike_sa_id,
-			       uint64_t now_ms)
+/* Queue a request of @kind on an established IKE SA (API commands). */
+static int api_request(struct pp_ike *ike, uint32_t ike_sa_id,
+		       uint64_t now_ms, enum req_kind kind)
 {
 	struct eng_sa *sa;
 
@@ -4539,9 +4540,15 @@ PP_EXPORT int pp_ike_rekey_ike(struct pp_ike *ike, uint32_t ike_sa_id,
 		return -ENOENT;
 	if (sa->state != S_ESTABLISHED)
 		return -EAGAIN;
-	pend_add(ike, sa, RQ_REKEY_IKE, 0, 0, false);
+	pend_add(ike, sa, kind, 0, 0, false);
 	pend_run(ike, sa);
 	return 0;
+}
+
+PP_EXPORT int pp_ike_rekey_ike(struct pp_ike *ike, uint32_t ike_sa_id,
+			       uint64_t now_ms)
+{
+	return api_request(ike, ike_sa_id, now_ms, RQ_REKEY_IKE);
 }
 
 static struct eng_sa *sa_of_child(struct pp_ike *e, uint32_t child_id,
@@ -4581,19 +4588,7 @@ PP_EXPORT int pp_ike_rekey_child(struct pp_ike *ike, uint32_t child_id,
 PP_EXPORT int pp_ike_dpd(struct pp_ike *ike, uint32_t ike_sa_id,
 			 uint64_t now_ms)
 {
-	struct eng_sa *sa;
-
-	if (!ike)
-		return -EINVAL;
-	ike->now = now_ms;
-	sa = sa_by_id(ike, ike_sa_id);
-	if (!sa)
-		return -ENOENT;
-	if (sa->state != S_ESTABLISHED)
-		return -EAGAIN;
-	pend_add(ike, sa, RQ_DPD, 0, 0, false);
-	pend_run(ike, sa);
-	return 0;
+	return api_request(ike, ike_sa_id, now_ms, RQ_DPD);
 }
 
 PP_EXPORT void pp_ike_child_seen(struct pp_ike *ike, uint32_t child_id,
