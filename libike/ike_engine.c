@@ -3371,6 +3371,47 @@ static int ike_rekey_keys(struct pp_ike *e, struct eng_sa *old,
 	return rc;
 }
 
+/*
+ * Responder of CREATE_CHILD_SA: choose from the peer's SA payload (parsed
+ * into e->sa_a) with our list @props; the chosen proposal must carry an
+ * SPI of @spi_len bytes (8 for an IKE rekey, 4 for a Child SA). On failure
+ * log one line, answer NO_PROPOSAL_CHOSEN and return -ENOENT.
+ */
+static int ccs_select(struct pp_ike *e, struct eng_sa *sa,
+		      const struct ike_sa *props, uint8_t spi_len,
+		      const char *what, uint32_t mid,
+		      struct ike_proposal *chosen)
+{
+	char why[IKE_PROP_WHY_LEN];
+
+	if (ike_prop_select(props, &e->sa_a, chosen, why, sizeof(why)))
+		eng_log(e, sa, PP_LOG_WARNING, "%s: %s", what, why);
+	else if (chosen->spi_size != spi_len)
+		eng_log(e, sa, PP_LOG_WARNING,
+			"%s: chosen proposal %u has a %u-byte SPI, not %u",
+			what, chosen->num, chosen->spi_size, spi_len);
+	else
+		return 0;
+	e->st.fail[PP_IKE_R_NO_PROPOSAL]++;
+	respond_notify(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid,
+		       PP_IKE_N_NO_PROPOSAL_CHOSEN);
+	return -ENOENT;
+}
+
+/* Responder of CREATE_CHILD_SA: INVALID_KE_PAYLOAD naming @group. */
+static void ccs_invalid_ke(struct pp_ike *e, struct eng_sa *sa, uint32_t mid,
+			   uint16_t group)
+{
+	uint8_t gb[2] = { (uint8_t)(group >> 8), (uint8_t)group };
+	struct notify_arg na = {
+		.type = PP_IKE_N_INVALID_KE_PAYLOAD, .data = gb, .len = 2
+	};
+
+	e->st.invalid_ke_sent++;
+	(void)sk_response(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid,
+			  inner_notify, &na);
+}
+
 /* Responder side of an IKE SA rekey. */
 static void ccs_request_ike(struct pp_ike *e, struct eng_sa *sa, uint32_t mid,
 			    const struct ike_nonce *ni, const struct ike_ke *ke,
@@ -3381,7 +3422,6 @@ static void ccs_request_ike(struct pp_ike *e, struct eng_sa *sa, uint32_t mid,
 	struct ccs_arg a;
 	struct ike_dh dh;
 	struct eng_sa *nw;
-	char why[IKE_PROP_WHY_LEN];
 	uint8_t nr[ENG_NONCE_LEN];
 	uint16_t group;
 	int rc;
@@ -3391,24 +3431,11 @@ static void ccs_request_ike(struct pp_ike *e, struct eng_sa *sa, uint32_t mid,
 			       PP_IKE_N_TEMPORARY_FAILURE);
 		return;
 	}
-	if (ike_prop_select(&c->ike_props, &e->sa_a, &chosen, why,
-			    sizeof(why)) || chosen.spi_size != 8) {
-		eng_log(e, sa, PP_LOG_WARNING, "IKE rekey: %s", why);
-		e->st.fail[PP_IKE_R_NO_PROPOSAL]++;
-		respond_notify(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid,
-			       PP_IKE_N_NO_PROPOSAL_CHOSEN);
+	if (ccs_select(e, sa, &c->ike_props, 8, "IKE rekey", mid, &chosen))
 		return;
-	}
 	group = ike_prop_dh_group(&chosen);
 	if (!has_ke || ke->group != group) {
-		struct notify_arg na = { .type = PP_IKE_N_INVALID_KE_PAYLOAD };
-		uint8_t gb[2] = { (uint8_t)(group >> 8), (uint8_t)group };
-
-		na.data = gb;
-		na.len = 2;
-		e->st.invalid_ke_sent++;
-		(void)sk_response(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid,
-				  inner_notify, &na);
+		ccs_invalid_ke(e, sa, mid, group);
 		return;
 	}
 	if (count_sas(e) >= e->max_sas) {
@@ -3479,7 +3506,6 @@ static void ccs_request(struct pp_ike *e, struct eng_sa *sa, uint32_t mid)
 	struct ike_nonce ni;
 	struct ike_ke ke;
 	struct eng_child *old = NULL;
-	char why[IKE_PROP_WHY_LEN];
 	struct pp_ike_ts th_i[PP_IKE_TS_MAX], th_r[PP_IKE_TS_MAX];
 	struct pp_ike_ts oi[PP_IKE_TS_MAX * 2], orr[PP_IKE_TS_MAX];
 	struct pp_ike_ts tsi[PP_IKE_TS_MAX], tsr[PP_IKE_TS_MAX];
@@ -3524,24 +3550,12 @@ static void ccs_request(struct pp_ike *e, struct eng_sa *sa, uint32_t mid)
 			return;
 		}
 	}
-	if (ike_prop_select(&c->esp_props, &e->sa_a, &chosen, why,
-			    sizeof(why)) || chosen.spi_size != 4) {
-		eng_log(e, sa, PP_LOG_WARNING, "CREATE_CHILD_SA: %s", why);
-		e->st.fail[PP_IKE_R_NO_PROPOSAL]++;
-		respond_notify(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid,
-			       PP_IKE_N_NO_PROPOSAL_CHOSEN);
+	if (ccs_select(e, sa, &c->esp_props, 4, "CREATE_CHILD_SA", mid,
+		       &chosen))
 		return;
-	}
 	group = ike_prop_dh_group(&chosen);
 	if (group && (ike < 0 || ke.group != group)) {
-		struct notify_arg na = { .type = PP_IKE_N_INVALID_KE_PAYLOAD };
-		uint8_t gb[2] = { (uint8_t)(group >> 8), (uint8_t)group };
-
-		na.data = gb;
-		na.len = 2;
-		e->st.invalid_ke_sent++;
-		(void)sk_response(e, sa, PP_IKE_EXCH_CREATE_CHILD_SA, mid,
-				  inner_notify, &na);
+		ccs_invalid_ke(e, sa, mid, group);
 		return;
 	}
 	if (parse_ts_list(ch, PP_IKE_PLD_TSI, th_i, &n_ti) ||
